@@ -7,6 +7,7 @@ import dev.jobq.internal.discovery.UnresolvedModules;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.internal.runtime.RuntimeSpec;
 import dev.jobq.spi.JobScheduler;
+import dev.jobq.spi.LoggableThrowables;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.UntrustedText;
@@ -419,8 +420,10 @@ public final class JobQueueBuilder {
                 try {
                     provider.close();
                 } catch (RuntimeException e) {
+                    // loggable: an exception whose getMessage() throws threw out of this line and out of build(),
+                    // past the queue it had built, which was left open
                     log.warn("closing a provider given to JobQueueBuilder and replaced since ({}) failed",
-                            provider.getClass().getName(), e);
+                            provider.getClass().getName(), LoggableThrowables.loggable(e));
                 }
             }
         }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import dev.jobq.JobQueue;
+import dev.jobq.JobQueueBuilder;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
@@ -175,4 +176,20 @@ class JobQueueRuntimeCloseTest {
         assertThat(secondRan).as("the second action ran").isTrue();
     }
 
+    @Test
+    @DisplayName("a provider given to the builder and replaced, whose close() throws an exception whose getMessage() "
+            + "throws: build() still builds the queue, the WARN logged")
+    void aReplacedProviderWhoseCloseExceptionCannotBeReadDoesNotFailTheBuild() throws Exception {
+        JobQueueBuilder builder = JobQueue.builder().queue("default", closeThrowing("default", unreadable()))
+                .queue("default", memory("default"));
+
+        try (CapturedLog log = CapturedLog.of(JobQueueBuilder.class)) {
+            try (JobQueue jobs = builder.build()) {
+                assertThat(jobs).isNotNull();
+            }
+            assertThat(log.warnings()).singleElement().asString()
+                    .startsWith("closing a provider given to JobQueueBuilder and replaced since (")
+                    .endsWith(") failed");
+        }
+    }
 }
