@@ -321,6 +321,56 @@ class EnqueueAllTest {
                         + "com/example/Rows); whether any of them was enqueued is unknown");
     }
 
+    @Test
+    @DisplayName("a provider refusing a job with an exception whose getMessage() throws: the BulkEnqueueException still "
+            + "says which jobs were enqueued")
+    void providerRefusalWhoseMessageCannotBeReadIsReportedJobByJob() {
+        QueueProvider refusesOdd = new ForwardingQueueProvider(memoryProvider(Map.of())) {
+            @Override
+            public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+                if (envelope.payloadJson().contains("\"odd\"")) {
+                    throw new IllegalStateException() {
+                        @Override
+                        public String getMessage() {
+                            throw new UnsupportedOperationException("session closed");
+                        }
+                    };
+                }
+                return super.enqueue(envelope, delay);
+            }
+        };
+        JobQueue jobs = queue(refusesOdd);
+
+        var thrown = org.assertj.core.api.Assertions.catchThrowable(
+                () -> jobs.enqueueAll("work", List.of(new Work(0, "even"), new Work(1, "odd"))));
+
+        // Before, the UnsupportedOperationException of getMessage() came out instead, and the id of job 0 with it.
+        assertThat(thrown).isInstanceOfSatisfying(BulkEnqueueException.class, e -> {
+            assertThat(e.failedIndexes()).containsExactly(1);
+            assertThat(e.jobIds().get(0)).isNotNull();
+        }).hasMessageEndingWith("First failure: (its getMessage() threw UnsupportedOperationException: session closed)");
+    }
+
+    @Test
+    @DisplayName("a provider whose enqueueAll throws with a line break, an ESC and 100,000 characters in the message: "
+            + "the BulkEnqueueException's message is one bounded line")
+    void providerFailingTheBulkCallWithAHostileMessageIsOneLine() {
+        String prefix = "connection reset\nERROR forged \u001b[31m";
+        QueueProvider throwing = new ForwardingQueueProvider(memoryProvider(Map.of())) {
+            @Override
+            public List<EnqueueOutcome> enqueueAll(List<JobEnvelope> envelopes, Duration delay) {
+                throw new JobQueueException(prefix + "x".repeat(100_000));
+            }
+        };
+
+        assertThatThrownBy(() -> unwrapped(throwing).enqueueAll("work", List.of(new Work(0, "a"))))
+                .isInstanceOf(BulkEnqueueException.class)
+                .hasMessageContaining("failed to enqueue 1 jobs at once: connection reset\\nERROR forged \\u001b[31mxxx")
+                .hasMessageContaining("… (" + (prefix.length() + 100_000 - 1000) + " more characters); whether any of "
+                        + "them was enqueued is unknown")
+                .message().doesNotContain("\n", "\u001b").hasSizeLessThan(3_000);
+    }
+
     /**
      * A job type may hold a bidirectional override (U+202E: requireType refuses only control characters); the refusals
      * at enqueue that name the type repeated it raw, and it showed the rest of the message reversed.

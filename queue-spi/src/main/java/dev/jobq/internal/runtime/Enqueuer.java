@@ -8,6 +8,7 @@ import dev.jobq.JobEvent;
 import dev.jobq.JobOptions;
 import dev.jobq.JobQueueException;
 import dev.jobq.JobRejectedException;
+import dev.jobq.internal.worker.FailurePolicy;
 import dev.jobq.internal.worker.QueueBinding;
 import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.DurationFormat;
@@ -17,7 +18,6 @@ import dev.jobq.spi.Feature;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.JobSink;
-import dev.jobq.spi.LoggableThrowables;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.UntrustedText;
 import java.nio.charset.StandardCharsets;
@@ -238,8 +238,7 @@ final class Enqueuer implements JobSink {
         } catch (RuntimeException e) {
             var unknown = new OutcomeUnknown("provider '" + providerType(queue.name()) + "' of queue '"
                     + queue.shownName() + "' failed to enqueue " + envelopes.size() + " jobs at once: "
-                    + LoggableThrowables.messageOf(e)
-                    + "; whether any of them was enqueued is unknown", e);
+                    + FailurePolicy.messageLine(e) + "; whether any of them was enqueued is unknown", e);
             return Collections.nCopies(envelopes.size(), EnqueueOutcome.failed(unknown));
         }
         if (outcomes.size() != envelopes.size()) {
@@ -298,10 +297,11 @@ final class Enqueuer implements JobSink {
                     + "(payloads at indexes " + which + "); " + others + ": enqueue the payloads at failedIndexes() "
                     + "again. ";
         }
-        // messageOf: a provider's exception whose getMessage() threw an Error threw it out of enqueueAll in place of
-        // this exception, and the ids of the jobs that were enqueued went with it
-        var exception = new BulkEnqueueException(message + "First failure: " + LoggableThrowables.messageOf(first),
-                first, Arrays.asList(jobIds), failed);
+        // A provider's exception is a third party's text: one line, bounded, and read even when its getMessage() throws
+        // (which threw out of here, and the ids of the jobs enqueued were lost with this exception). Ours is one already.
+        String firstText = first instanceof OutcomeUnknown ? first.getMessage() : FailurePolicy.messageLine(first);
+        var exception = new BulkEnqueueException(message + "First failure: " + firstText, first,
+                Arrays.asList(jobIds), failed);
         failed.stream().skip(1).limit(FAILURES_NAMED - 1).forEach(i -> exception.addSuppressed(failures[i]));
         throw exception;
     }
