@@ -19,6 +19,7 @@ import java.time.format.TextStyle;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -88,10 +89,11 @@ final class ScheduleParser {
      * character class, possessive: no group repeated, which java.util.regex recurses on.
      */
     private static final Pattern YEARS = Pattern.compile("(?=.*\\d)[\\d,/-]++");
-    /** A year field of one year or a range of them: {@code 2027}, {@code 2027-2030}. */
-    private static final Pattern YEAR_SPAN = Pattern.compile("(\\d{4})(?:-(\\d{4}))?");
-    /** An item of a year field, of years of four digits: {@code 2027}, {@code 2027-2030}, {@code 2026/2}. */
-    private static final Pattern YEAR_ITEM = Pattern.compile("(\\d{4})(?:-(\\d{4}))?(?:/\\d++)?");
+    /**
+     * An item of a year field, of years as Quartz reads them (leading zeros too: {@code 02027} is 2027): {@code 2027},
+     * {@code 2027-2030}, {@code 2026/2}.
+     */
+    private static final Pattern YEAR_ITEM = Pattern.compile("(\\d++)(?:-(\\d++))?(?:/(\\d++))?");
     /** The first year of Quartz's year field, as its documentation gives it. */
     private static final int FIRST_YEAR = 1970;
     /** The last year of Quartz's year field, as its documentation gives it. */
@@ -256,38 +258,74 @@ final class ScheduleParser {
      * What to do for Quartz's year field {@code years}: what jobq is told to write instead fires in every year from
      * the job's registration on, a year before the first included. Only to delete the job once the years were over
      * had '0 0 9 * * ? 2027', registered in 2026, fire from the next day on, and '2026,2028' fire in 2027 too. Begins
-     * with what follows "nor a year field, Quartz's seventh": its ':', or that {@code years} names no year.
+     * with what follows "nor a year field, Quartz's seventh": its ':', or that {@code years} names no year. The years
+     * advised are those of {@value #FIRST_YEAR} to {@value #LAST_YEAR} that Quartz fires for the field, items reaching
+     * outside them named: '2027,1969' and '1969/2' were told they name no year, though Quartz fires 2027 and odd years.
      */
     private static String yearsFix(String years) {
-        if (!Arrays.stream(years.split(",", -1)).allMatch(ScheduleParser::namesYears)) {
+        String[] items = years.split(",", -1);
+        BitSet fired = new BitSet();
+        List<String> outside = new ArrayList<>();
+        for (String item : items) {
+            if (!yearsFired(item, fired, outside)) {
+                fired.clear();
+                break;
+            }
+        }
+        if (fired.isEmpty()) {
             // '5' or '1-' was told to register the job as each year of it begins, '2100' once 2100 begins
             return ", whose " + shown(years) + " names no year either (a year is one of Quartz's " + FIRST_YEAR
                     + " to " + LAST_YEAR + ", a range from low to high: 2027, 2027-2030, 2026,2028, 2026/2): the "
                     + "schedule fires in every year from the job's registration on";
         }
-        Matcher span = YEAR_SPAN.matcher(years);
-        String when = span.matches()
-                ? "once " + span.group(1) + " begins and delete it (deleteRecurring, or jobq recurring delete) once "
-                        + (span.group(2) != null ? span.group(2) : span.group(1)) + " is over"
+        int first = fired.nextSetBit(0);
+        int last = fired.length() - 1;
+        String when = fired.cardinality() == last - first + 1
+                ? "once " + (FIRST_YEAR + first) + " begins and delete it (deleteRecurring, or jobq recurring delete) "
+                        + "once " + (FIRST_YEAR + last) + " is over"
                 : "as each year of " + shown(years) + " begins and delete it (deleteRecurring, or jobq recurring "
                         + "delete) as that year ends";
-        return ": the schedule fires in every year from the job's registration on, so register the job " + when;
+        return ": the schedule fires in every year from the job's registration on, so register the job " + when
+                + (outside.isEmpty() ? "" : ", leaving out what " + shown(String.join(",", outside)) + " names outside "
+                        + FIRST_YEAR + " to " + LAST_YEAR + ", the years Quartz documents");
     }
 
     /**
-     * Whether {@code item}, one item of a year field, names years of Quartz's {@value #FIRST_YEAR} to
-     * {@value #LAST_YEAR}, a range from low to high: Quartz refuses {@code 2030-2027} ("Start year must be less than
-     * stop year"), and its trigger never fires in {@code 1969} or {@code 0000} (nor, in Quartz 2.5, more than a
-     * century ahead), where the job was told to be registered as they begin.
+     * Sets in {@code fired} (bit 0 for {@value #FIRST_YEAR}) the years of {@value #FIRST_YEAR} to {@value #LAST_YEAR}
+     * that Quartz fires for {@code item}, one item of a year field, adding it to {@code outside} when it names years
+     * outside them too ({@code 1969-2027}, {@code 1969/2}: a step runs on past {@value #LAST_YEAR}, which is not
+     * counted). False where the item names no year: not years ({@code 5} has too few digits to be in range, {@code 1-}
+     * is not an item), or a range from high to low, which Quartz refuses ("Start year must be less than stop year").
      */
-    private static boolean namesYears(String item) {
+    private static boolean yearsFired(String item, BitSet fired, List<String> outside) {
         Matcher years = YEAR_ITEM.matcher(item);
         if (!years.matches()) {
             return false;
         }
-        int first = Integer.parseInt(years.group(1));
-        int last = years.group(2) == null ? first : Integer.parseInt(years.group(2));
-        return first >= FIRST_YEAR && first <= last && last <= LAST_YEAR;
+        int start = year(years.group(1));
+        int step = years.group(3) != null ? year(years.group(3)) : 1;
+        // a step of 0 fires its first year alone in Quartz: '2027/0' is 2027
+        int end = years.group(2) != null ? year(years.group(2))
+                : years.group(3) != null && step > 0 ? LAST_YEAR : start;
+        step = Math.max(1, step);
+        if (start > end && years.group(2) != null) {
+            return false;
+        }
+        if (start < FIRST_YEAR || start > LAST_YEAR || (years.group(2) != null && end > LAST_YEAR)) {
+            outside.add(item);
+        }
+        for (int year = start; year <= Math.min(end, LAST_YEAR); year += step) {
+            if (year >= FIRST_YEAR) {
+                fired.set(year - FIRST_YEAR);
+            }
+        }
+        return true;
+    }
+
+    /** The year {@code digits} give, leading zeros and all, or past {@value #LAST_YEAR} where they are too many. */
+    private static int year(String digits) {
+        String significant = digits.replaceFirst("^0+(?=\\d)", "");
+        return significant.length() > 5 ? LAST_YEAR + 1 : Integer.parseInt(significant);
     }
 
     /**

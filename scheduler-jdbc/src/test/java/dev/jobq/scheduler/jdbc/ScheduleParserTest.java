@@ -241,7 +241,7 @@ class ScheduleParserTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"0000", "1969", "2100", "2030-2027", "2027,1969", "1969-2027", "2027-2100", "2100/2"})
+        @ValueSource(strings = {"0000", "1969", "2100", "2030-2027", "2100/2", "1900/200", "2027,2030-2027"})
         void aSevenFieldCronWhoseYearsQuartzRefusesIsNotToldToRegisterTheJobInThem(String years) {
             // '1969' was told "register the job once 1969 begins", '2030-2027' "as each year of '2030-2027' begins":
             // Quartz's years run from 1970 to 2099, a range from low to high; it refuses '2030-2027', and its
@@ -250,6 +250,33 @@ class ScheduleParserTest {
                     + "seventh, whose '" + years + "' names no year either (a year is one of Quartz's 1970 to 2099, a "
                     + "range from low to high: 2027, 2027-2030, 2026,2028, 2026/2): the schedule fires in every year "
                     + "from the job's registration on");
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "2027,1969 | once 2027 begins and delete it (deleteRecurring, or jobq recurring delete) once 2027 is "
+                        + "over, leaving out what '1969' names outside 1970 to 2099, the years Quartz documents",
+                "1969-2027 | once 1970 begins and delete it (deleteRecurring, or jobq recurring delete) once 2027 is "
+                        + "over, leaving out what '1969-2027' names outside 1970 to 2099, the years Quartz documents",
+                "2027-2100 | once 2027 begins and delete it (deleteRecurring, or jobq recurring delete) once 2099 is "
+                        + "over, leaving out what '2027-2100' names outside 1970 to 2099, the years Quartz documents",
+                "1969/2    | as each year of '1969/2' begins and delete it (deleteRecurring, or jobq recurring delete) "
+                        + "as that year ends, leaving out what '1969/2' names outside 1970 to 2099, the years Quartz "
+                        + "documents",
+                "1960/10   | as each year of '1960/10' begins and delete it (deleteRecurring, or jobq recurring "
+                        + "delete) as that year ends, leaving out what '1960/10' names outside 1970 to 2099, the years "
+                        + "Quartz documents",
+                "02027     | once 2027 begins and delete it (deleteRecurring, or jobq recurring delete) once 2027 "
+                        + "is over",
+                // Quartz fires a step of 0 in its first year alone
+                "2027/0    | once 2027 begins and delete it (deleteRecurring, or jobq recurring delete) once 2027 "
+                        + "is over"})
+        void aSevenFieldCronWithSomeYearsQuartzFiresIsToldToRegisterTheJobInThose(String years, String when) {
+            // '2027,1969' and '1969-2027' were told they name no year, '1969/2' and '1960/10' too, and '02027': Quartz
+            // fires 2027, the years up to 2027, odd years, every tenth year from 2030, and reads '02027' as 2027
+            assertThatThrownBy(() -> parse("0 0 9 * * ? " + years)).hasMessageEndingWith("; nor a year field, Quartz's "
+                    + "seventh: the schedule fires in every year from the job's registration on, so register the job "
+                    + when);
         }
 
         @ParameterizedTest
