@@ -274,9 +274,9 @@ final class ScheduleParser {
         }
         if (fired.isEmpty()) {
             // '5' or '1-' was told to register the job as each year of it begins, '2100' once 2100 begins
-            return ", whose " + shown(years) + " names no year either (a year is one of Quartz's " + FIRST_YEAR
-                    + " to " + LAST_YEAR + ", a range from low to high: 2027, 2027-2030, 2026,2028, 2026/2): the "
-                    + "schedule fires in every year from the job's registration on";
+            return ", whose " + shown(years) + " names no year either (a year is one of " + FIRST_YEAR + " to "
+                    + LAST_YEAR + ", the years Quartz documents, a range from low to high: 2027, 2027-2030, 2026,2028, "
+                    + "2026/2): the schedule fires in every year from the job's registration on";
         }
         int first = fired.nextSetBit(0);
         int last = fired.length() - 1;

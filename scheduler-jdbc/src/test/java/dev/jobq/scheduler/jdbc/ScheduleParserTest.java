@@ -235,21 +235,21 @@ class ScheduleParserTest {
             assertThatThrownBy(() -> parse("0 0 9 * * ? " + years)).hasMessageEndingWith("; jobq's cron has no seconds "
                     + "field, which Quartz, Spring and JobRunr put first: write '0 9 * * *', or for runs less than a "
                     + "minute apart an interval such as 'every 30 seconds'; nor a year field, Quartz's seventh, whose '"
-                    + years + "' names no year either (a year is one of Quartz's 1970 to 2099, a range from low to "
-                    + "high: 2027, 2027-2030, 2026,2028, 2026/2): the schedule fires in every year from the job's "
-                    + "registration on");
+                    + years + "' names no year either (a year is one of 1970 to 2099, the years Quartz documents, a "
+                    + "range from low to high: 2027, 2027-2030, 2026,2028, 2026/2): the schedule fires in every year "
+                    + "from the job's registration on");
         }
 
         @ParameterizedTest
         @ValueSource(strings = {"0000", "1969", "2100", "2030-2027", "2100/2", "1900/200", "2027,2030-2027"})
         void aSevenFieldCronWhoseYearsQuartzRefusesIsNotToldToRegisterTheJobInThem(String years) {
             // '1969' was told "register the job once 1969 begins", '2030-2027' "as each year of '2030-2027' begins":
-            // Quartz's years run from 1970 to 2099, a range from low to high; it refuses '2030-2027', and its
-            // trigger never fires in '1969' or '0000'
+            // Quartz documents years from 1970 to 2099 (2.5.2 fires up to a century ahead: 2100 too), a range from
+            // low to high; it refuses '2030-2027', and its trigger never fires in '1969' or '0000'
             assertThatThrownBy(() -> parse("0 0 9 * * ? " + years)).hasMessageEndingWith("; nor a year field, Quartz's "
-                    + "seventh, whose '" + years + "' names no year either (a year is one of Quartz's 1970 to 2099, a "
-                    + "range from low to high: 2027, 2027-2030, 2026,2028, 2026/2): the schedule fires in every year "
-                    + "from the job's registration on");
+                    + "seventh, whose '" + years + "' names no year either (a year is one of 1970 to 2099, the years "
+                    + "Quartz documents, a range from low to high: 2027, 2027-2030, 2026,2028, 2026/2): the schedule "
+                    + "fires in every year from the job's registration on");
         }
 
         @ParameterizedTest
