@@ -21,8 +21,7 @@ public final class Secrets {
      * Key names whose value is a secret: password, passwd, pwd, secret, token, credential(s), private key, API key (as
      * {@code apiKey}, {@code api_key} or, as a YAML key in kebab case, {@code api-key}).
      */
-    private static final Pattern SECRET_KEY = Pattern.compile(
-            ".*(password|passwd|pwd|secret|token|credential|private[_-]?key|api[_-]?key).*");
+    private static final Pattern SECRET_KEY = Pattern.compile(".*(" + SecretWords.WORDS + ").*");
     /**
      * A parameter's or an H2 setting's name that is a secret's, and its '=': the secret word found ahead, then the name
      * taken whole. Every word of {@link #SECRET_KEY} is one (a key {@code privateKey} was masked, a parameter
@@ -30,7 +29,7 @@ public final class Secrets {
      * ({@link #SECRET_HEADER}) is masked.
      */
     private static final String SECRET_NAME =
-            "(?=[A-Za-z0-9_.-]*?(?i:password|passwd|pwd|secret|token|credential|private[_-]?key|sslkey|api[_-]?key))"
+            "(?=[A-Za-z0-9_.-]*?(?i:" + SecretWords.WORDS + "|sslkey))"
                     + "[A-Za-z0-9_.-]*+=";
     /**
      * A line break as {@link UntrustedText#escape} writes one ({@code \n}, {@code \r}, and U+2028, U+2029 and U+0085 as
@@ -101,7 +100,7 @@ public final class Secrets {
      */
     private static final Pattern SECRET_HEADER = Pattern.compile(
             "(?m)((?:^|" + ESCAPED_BREAK + ")[ \\t]*(?=[A-Za-z0-9_]*+-)"
-                    + "(?=[A-Za-z0-9_-]*?(?i:password|passwd|pwd|secret|token|credential|private[_-]?key|api[_-]?key))"
+                    + "(?=[A-Za-z0-9_-]*?(?i:" + SecretWords.WORDS + "))"
                     + "[A-Za-z0-9_-]*+[ \\t]*:[ \\t]*)(?!" + ESCAPED_BREAK + ")\\S"
                     + "(?:[^\\r\\n\\\\]++|\\\\(?!n|r|u2028|u2029|u0085))*+");
 
@@ -151,10 +150,16 @@ public final class Secrets {
      * next path segment, before any '?' or '#', after a user information or a single port), more is masked, not less.
      */
     public static String maskUrl(String url) {
-        // each secret parameter has its '=': a text with none (most log lines) is not read for one
-        String text = url.indexOf('=') < 0 ? url : secretParameters(url).replaceAll(m -> Matcher.quoteReplacement(
-                (m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3)) + MASK));
-        text = secretHeaders(text).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK));
+        // each secret parameter and header is named with a secret word, and each parameter has its '=': a text with
+        // no such word (most log lines, the CLI's outcome line of each job) is not read for one. Looking for a key
+        // that stands as a word read every word of a text with an '=' in it, three times the cost of the whole mask.
+        boolean named = SecretWords.mayBeIn(url);
+        String text = !named || url.indexOf('=') < 0 ? url : secretParameters(url).replaceAll(
+                m -> Matcher.quoteReplacement(
+                        (m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3)) + MASK));
+        if (named) {
+            text = secretHeaders(text).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK));
+        }
         var out = new StringBuilder(text.length());
         int done = 0;
         // where the last look for an '@' after a URL met one or a blank: the next URL's look, from further on, that

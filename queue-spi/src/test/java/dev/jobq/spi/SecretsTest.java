@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -283,6 +284,34 @@ class SecretsTest {
                         + "indented",
                 "provider.private: must be a single value, got {key=****}",
                 "provider.x-api: must be a whole number, got '{key=****}'");
+    }
+
+    @Test
+    void masksEachSecretWordInEachCaseAndFormThoughMostTextIsNotReadForOne() {
+        // maskUrl reads a text for secret parameters, keys and headers only where it holds a piece of a secret word
+        // (pass, pwd, secret, token, credential, key): each word of the patterns, in lower, upper and mixed case, in
+        // each form, is still masked; a piece left out of that look would show its words here
+        List<String> words = List.of("password", "passwd", "pwd", "secret", "token", "credential", "credentials",
+                "privatekey", "private_key", "private-key", "sslkey", "apikey", "api_key", "api-key");
+        for (String word : words) {
+            var mixed = new StringBuilder();
+            for (int i = 0; i < word.length(); i++) {
+                mixed.append(i % 2 == 0 ? Character.toUpperCase(word.charAt(i)) : word.charAt(i));
+            }
+            for (String name : List.of(word, word.toUpperCase(Locale.ROOT), mixed.toString())) {
+                assertThat(Secrets.maskUrl("https://h/db?a=1&" + name + "=S3CRET")).as(name)
+                        .isEqualTo("https://h/db?a=1&" + name + "=****");
+                assertThat(Secrets.maskUrl("https://h/db?" + name + "=S3CRET")).as(name)
+                        .isEqualTo("https://h/db?" + name + "=****");
+                assertThat(Secrets.maskUrl("jdbc:h2:mem:db;" + name + "=S3CRET")).as(name)
+                        .isEqualTo("jdbc:h2:mem:db;" + name + "=****");
+                assertThat(Secrets.maskUrl("refused: " + name + "=S3CRET")).as(name)
+                        .isEqualTo("refused: " + name + "=****");
+                // sslkey names a parameter only, no header
+                assertThat(Secrets.maskUrl("refused:\nx-" + name + ": S3CRET")).as(name)
+                        .isEqualTo("refused:\nx-" + name + (word.equals("sslkey") ? ": S3CRET" : ": ****"));
+            }
+        }
     }
 
     @Test
