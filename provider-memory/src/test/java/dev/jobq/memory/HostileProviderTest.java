@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -121,6 +122,49 @@ class HostileProviderTest {
 
     private ThrowsOnce throwingOnFail(Throwable thrown) {
         return new ThrowsOnce(fixture.memoryProvider(Map.of("leaseDuration", "1s")), () -> thrown, () -> null);
+    }
+
+    /**
+     * A memory provider (lease 10 m) whose first three {@code receive()} calls throw what {@code thrown} gives for the
+     * call's number (1 to 3); later calls are served as the memory provider serves them.
+     */
+    private QueueProvider receiveThrowingOnItsFirstThreeCalls(IntFunction<Throwable> thrown) {
+        var calls = new AtomicInteger();
+        return new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "10m"))) {
+            @Override
+            public List<ReceivedJob> receive(int max, Duration wait) {
+                int call = calls.incrementAndGet();
+                if (call <= 3) {
+                    sneakyThrow(thrown.apply(call));
+                }
+                return super.receive(max, wait);
+            }
+        };
+    }
+
+    private static IllegalStateException exceptionWhoseGetMessageRunsOutOfMemory() {
+        return new IllegalStateException("provider bug in receive()") {
+            @Override
+            public String getMessage() {
+                throw new OutOfMemoryError("Java heap space");
+            }
+        };
+    }
+
+    /**
+     * Starts a queue on {@code provider} (one permit) with an "ok" handler, enqueues {@code count} "ok" jobs and waits
+     * until all of them completed, the handler run once for each.
+     */
+    private void enqueueOkJobsAndAwaitThemRun(QueueProvider provider, int count) {
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
+        var ok = new AtomicInteger();
+        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> ok.incrementAndGet());
+        jobs.start();
+        for (int i = 0; i < count; i++) {
+            jobs.enqueue("ok", new Work(i));
+        }
+        awaitCount(JobEvent.Completed.class, count);
+        assertThat(ok).hasValue(count);
     }
 
     private void failingJobThenOk(JobQueue jobs, AtomicInteger ok) {
@@ -252,28 +296,10 @@ class HostileProviderTest {
     @DisplayName("receive() throwing an Error, on the poll loop and on a handler thread taking its next job: logged, "
             + "and the queue is still served")
     void receiveThrowingAnError() {
-        var calls = new AtomicInteger();
-        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "10m"))) {
-            @Override
-            public List<ReceivedJob> receive(int max, Duration wait) {
-                int call = calls.incrementAndGet();
-                if (call <= 3) {
-                    sneakyThrow(call == 2 ? new NeitherExceptionNorError("odd receive") : new AssertionError(
-                            "provider bug in receive()"));
-                }
-                return super.receive(max, wait);
-            }
-        };
-        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
-        var ok = new AtomicInteger();
-        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> ok.incrementAndGet());
-        jobs.start();
-        for (int i = 0; i < 5; i++) {
-            jobs.enqueue("ok", new Work(i));
-        }
+        QueueProvider provider = receiveThrowingOnItsFirstThreeCalls(call -> call == 2
+                ? new NeitherExceptionNorError("odd receive") : new AssertionError("provider bug in receive()"));
         // Before, the first Error ended the poll loop with its permit taken: no job of the queue ran again.
-        awaitCount(JobEvent.Completed.class, 5);
-        assertThat(ok).hasValue(5);
+        enqueueOkJobsAndAwaitThemRun(provider, 5);
         assertThat(uncaught).isEmpty();
         assertThat(logged.list).anyMatch(event -> event.getLevel() == Level.WARN
                 && event.getFormattedMessage().contains("receiving from queue 'default' failed"));
@@ -283,31 +309,9 @@ class HostileProviderTest {
     @DisplayName("receive() throwing exceptions whose getMessage() runs out of memory: logged by their class, and the "
             + "queue is still served, as after receive()'s own Error")
     void receiveThrowingAnExceptionWhoseGetMessageRunsOutOfMemory() {
-        var calls = new AtomicInteger();
-        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "10m"))) {
-            @Override
-            public List<ReceivedJob> receive(int max, Duration wait) {
-                if (calls.incrementAndGet() <= 3) {
-                    throw new IllegalStateException("provider bug in receive()") {
-                        @Override
-                        public String getMessage() {
-                            throw new OutOfMemoryError("Java heap space");
-                        }
-                    };
-                }
-                return super.receive(max, wait);
-            }
-        };
-        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
-        var ok = new AtomicInteger();
-        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> ok.incrementAndGet());
-        jobs.start();
-        for (int i = 0; i < 5; i++) {
-            jobs.enqueue("ok", new Work(i));
-        }
+        QueueProvider provider = receiveThrowingOnItsFirstThreeCalls(call -> exceptionWhoseGetMessageRunsOutOfMemory());
         // Before, the OutOfMemoryError its log-safe copy handed on ended the poll loop: no job of the queue ran.
-        awaitCount(JobEvent.Completed.class, 5);
-        assertThat(ok).hasValue(5);
+        enqueueOkJobsAndAwaitThemRun(provider, 5);
         assertThat(uncaught).isEmpty();
         assertThat(logged.list).anyMatch(event -> event.getLevel() == Level.WARN
                 && event.getFormattedMessage().startsWith("receiving from queue 'default' failed")
@@ -323,58 +327,29 @@ class HostileProviderTest {
             public List<ReceivedJob> receive(int max, Duration wait) {
                 if (StackWalker.getInstance().walk(frames -> frames.anyMatch(frame -> frame.getMethodName()
                         .equals("next") && frame.getClassName().equals("dev.jobq.internal.worker.Worker")))) {
-                    throw new IllegalStateException("provider bug in receive()") {
-                        @Override
-                        public String getMessage() {
-                            throw new OutOfMemoryError("Java heap space");
-                        }
-                    };
+                    throw exceptionWhoseGetMessageRunsOutOfMemory();
                 }
                 return super.receive(max, wait);
             }
         };
-        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
-        var ok = new AtomicInteger();
-        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> ok.incrementAndGet());
-        jobs.start();
-        for (int i = 0; i < 3; i++) {
-            jobs.enqueue("ok", new Work(i));
-        }
         // Before, the OutOfMemoryError its log-safe copy handed on ended the handler thread, through the thread's
         // uncaught-exception handler (which an application may have set to stop the process on it).
-        awaitCount(JobEvent.Completed.class, 3);
-        assertThat(ok).hasValue(3);
+        enqueueOkJobsAndAwaitThemRun(provider, 3);
         assertThat(uncaught).isEmpty();
     }
 
     @Test
     @DisplayName("receive() throwing exceptions whose toString() throws: logged, and the queue is still served")
     void receiveThrowingAnUnprintableException() {
-        var calls = new AtomicInteger();
-        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "10m"))) {
+        QueueProvider provider = receiveThrowingOnItsFirstThreeCalls(call -> new IllegalStateException(
+                "provider bug in receive()") {
             @Override
-            public List<ReceivedJob> receive(int max, Duration wait) {
-                if (calls.incrementAndGet() <= 3) {
-                    throw new IllegalStateException("provider bug in receive()") {
-                        @Override
-                        public String toString() {
-                            throw new IllegalStateException("toString() threw");
-                        }
-                    };
-                }
-                return super.receive(max, wait);
+            public String toString() {
+                throw new IllegalStateException("toString() threw");
             }
-        };
-        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
-        var ok = new AtomicInteger();
-        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> ok.incrementAndGet());
-        jobs.start();
-        for (int i = 0; i < 5; i++) {
-            jobs.enqueue("ok", new Work(i));
-        }
+        });
         // Before, what the log threw describing the first failure ended the poll loop: no job of the queue ran.
-        awaitCount(JobEvent.Completed.class, 5);
-        assertThat(ok).hasValue(5);
+        enqueueOkJobsAndAwaitThemRun(provider, 5);
         assertThat(uncaught).isEmpty();
         assertThat(logged.list).anyMatch(event -> event.getLevel() == Level.WARN
                 && event.getFormattedMessage().contains("receiving from queue 'default' failed"));
@@ -619,18 +594,9 @@ class HostileProviderTest {
                 return super.receive(max, wait);
             }
         };
-        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
-        var ok = new AtomicInteger();
-        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> ok.incrementAndGet());
-        jobs.start();
-        for (int i = 0; i < 3; i++) {
-            jobs.enqueue("ok", new Work(i));
-        }
-
         // Before, launching the null threw a NullPointerException out of the poll loop: its one permit was never given
         // back, the loop ended with a trace on stderr only, and no job of the queue ran again.
-        awaitCount(JobEvent.Completed.class, 3);
-        assertThat(ok).hasValue(3);
+        enqueueOkJobsAndAwaitThemRun(provider, 3);
         assertThat(uncaught).isEmpty();
         assertThat(errorLines()).anyMatch(line -> line.contains("queue 'default'") && line.contains("returned a null")
                 && line.contains("(" + KeepOpen.class.getName() + ")")); // the fixture's provider, around this one
