@@ -103,18 +103,7 @@ class LeaseLostMessageTest {
     @Test
     @DisplayName("a dead-lettering refused with such a message: one bounded line in its WARN")
     void refusedDeadLetteringsMessageIsOneBoundedLine() {
-        var provider = new ForwardingQueueProvider(longLease()) {
-            @Override
-            public void fail(ReceivedJob job, Failure failure) {
-                throw new LeaseLostException(MESSAGE);
-            }
-        };
-        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
-        jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
-            throw new IllegalStateException("no rows");
-        });
-        jobs.start();
-        jobs.enqueue("report:build", 1, EnqueueOptions.builder().maxAttempts(1).build());
+        enqueueOneFailingJob(refusingEachFail(), 1);
 
         assertOneBoundedLine(awaitWarning("refused its dead-lettering"), "; not announced or counted");
     }
@@ -122,18 +111,7 @@ class LeaseLostMessageTest {
     @Test
     @DisplayName("a retry refused with such a message after its Failed was announced: one bounded line in its WARN")
     void refusedRetrysMessageIsOneBoundedLine() {
-        var provider = new ForwardingQueueProvider(longLease()) {
-            @Override
-            public void fail(ReceivedJob job, Failure failure) {
-                throw new LeaseLostException(MESSAGE);
-            }
-        };
-        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
-        jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
-            throw new IllegalStateException("no rows");
-        });
-        jobs.start();
-        jobs.enqueue("report:build", 1, EnqueueOptions.builder().maxAttempts(3).build());
+        enqueueOneFailingJob(refusingEachFail(), 3);
 
         assertOneBoundedLine(awaitWarning("refused its retry"), "; its Failed was announced");
     }
@@ -149,12 +127,7 @@ class LeaseLostMessageTest {
                 throw new LeaseLostException(MESSAGE);
             }
         };
-        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
-        jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
-            throw new IllegalStateException("no rows");
-        });
-        jobs.start();
-        jobs.enqueue("report:build", 1, EnqueueOptions.builder().maxAttempts(3).build());
+        enqueueOneFailingJob(provider, 3);
 
         assertOneBoundedLine(awaitWarning("refused its retry"), "; not announced or counted");
     }
@@ -196,6 +169,26 @@ class LeaseLostMessageTest {
         aGoesOn.countDown();
 
         assertOneBoundedLine(awaitWarning("it is not run here"), "; it is not run here");
+    }
+
+    /** A {@link #longLease()} provider whose every {@code fail()} throws a LeaseLostException with {@link #MESSAGE}. */
+    private QueueProvider refusingEachFail() {
+        return new ForwardingQueueProvider(longLease()) {
+            @Override
+            public void fail(ReceivedJob job, Failure failure) {
+                throw new LeaseLostException(MESSAGE);
+            }
+        };
+    }
+
+    /** Starts a queue on {@code provider} (one permit) and enqueues one job of {@code maxAttempts} whose handler throws. */
+    private void enqueueOneFailingJob(QueueProvider provider, int maxAttempts) {
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
+        jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
+            throw new IllegalStateException("no rows");
+        });
+        jobs.start();
+        jobs.enqueue("report:build", 1, EnqueueOptions.builder().maxAttempts(maxAttempts).build());
     }
 
     /** A memory provider whose lease outlasts each test: no heartbeat is due, no delivery comes back. */
