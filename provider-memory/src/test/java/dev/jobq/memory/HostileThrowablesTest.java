@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import dev.jobq.Backoff;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobHandler;
@@ -111,6 +112,19 @@ class HostileThrowablesTest {
                 .toList());
         errors.add(dead.error());
         return errors;
+    }
+
+    /** On one permit, enqueues a job of two attempts whose first attempt throws, its retry decided by {@code backoff}. */
+    private void enqueueJobFailingItsFirstOfTwoAttempts(Backoff backoff) {
+        JobQueue jobs = queue(1);
+        var runs = new AtomicInteger();
+        jobs.registerJobHandler("flaky", Work.class, (job, ctx) -> {
+            if (runs.incrementAndGet() == 1) {
+                throw new IllegalStateException("first attempt");
+            }
+        }, backoff);
+        jobs.start();
+        jobs.enqueue("flaky", new Work(1), EnqueueOptions.builder().maxAttempts(2).build());
     }
 
     private String deadReasonOf(JobQueue jobs, JobHandler<Work> thrower) {
@@ -801,17 +815,9 @@ class HostileThrowablesTest {
     @DisplayName("a backoff that throws an exception the log cannot print: the retry still goes by the worker's default "
             + "backoff")
     void backoffThrowingAnUnprintableExceptionStillRetries() {
-        JobQueue jobs = queue(1);
-        var runs = new AtomicInteger();
-        jobs.registerJobHandler("flaky", Work.class, (job, ctx) -> {
-            if (runs.incrementAndGet() == 1) {
-                throw new IllegalStateException("first attempt");
-            }
-        }, failedAttempt -> {
+        enqueueJobFailingItsFirstOfTwoAttempts(failedAttempt -> {
             throw new UnprintableException();
         });
-        jobs.start();
-        jobs.enqueue("flaky", new Work(1), EnqueueOptions.builder().maxAttempts(2).build());
 
         // Before, logging what the backoff threw threw in turn: no Failed, and the attempt was left unsettled until its
         // lease ended.
@@ -826,17 +832,9 @@ class HostileThrowablesTest {
     @DisplayName("a backoff that throws an exception whose getMessage() runs out of memory: the retry still goes by the "
             + "worker's default backoff, as when the backoff itself runs out of memory")
     void backoffThrowingAnExceptionWhoseGetMessageRunsOutOfMemoryStillRetries() {
-        JobQueue jobs = queue(1);
-        var runs = new AtomicInteger();
-        jobs.registerJobHandler("flaky", Work.class, (job, ctx) -> {
-            if (runs.incrementAndGet() == 1) {
-                throw new IllegalStateException("first attempt");
-            }
-        }, failedAttempt -> {
+        enqueueJobFailingItsFirstOfTwoAttempts(failedAttempt -> {
             throw new MessageOutOfMemory();
         });
-        jobs.start();
-        jobs.enqueue("flaky", new Work(1), EnqueueOptions.builder().maxAttempts(2).build());
 
         // Before, the OutOfMemoryError that logging it handed on went out of the failure's decision: no Failed, and the
         // attempt was left unsettled until its lease ended.
