@@ -28,6 +28,7 @@ import java.util.ListIterator;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,19 @@ class EnqueueAllTest {
 
     private JobQueue queue(QueueProvider provider) {
         return fixture.queue(provider, 2, Duration.ofSeconds(5));
+    }
+
+    /** A memory provider refusing each job whose payload holds "odd" with what {@code refusal} gives for it. */
+    private QueueProvider refusingOddPayloads(Function<JobEnvelope, RuntimeException> refusal) {
+        return new ForwardingQueueProvider(memoryProvider(Map.of())) {
+            @Override
+            public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+                if (envelope.payloadJson().contains("\"odd\"")) {
+                    throw refusal.apply(envelope);
+                }
+                return super.enqueue(envelope, delay);
+            }
+        };
     }
 
     /**
@@ -207,15 +221,8 @@ class EnqueueAllTest {
     @Test
     @DisplayName("when the provider refuses some jobs, the exception says which; the others stay enqueued")
     void providerRefusingSomeJobsIsReportedJobByJob() {
-        QueueProvider refusesOdd = new ForwardingQueueProvider(memoryProvider(Map.of())) {
-            @Override
-            public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
-                if (envelope.payloadJson().contains("\"odd\"")) {
-                    throw new JobQueueException("storage refused job " + envelope.jobId());
-                }
-                return super.enqueue(envelope, delay);
-            }
-        };
+        QueueProvider refusesOdd = refusingOddPayloads(envelope -> new JobQueueException("storage refused job "
+                + envelope.jobId()));
         JobQueue jobs = queue(refusesOdd);
         List<Work> payloads = List.of(new Work(0, "even"), new Work(1, "odd"), new Work(2, "even"), new Work(3, "odd"));
 
@@ -288,15 +295,7 @@ class EnqueueAllTest {
     @DisplayName("a provider's failure whose getMessage() throws an Error is told as what it threw: the exception still "
             + "says which jobs were enqueued, with their ids")
     void providerFailureWhoseMessageThrowsStillSaysWhichJobsWereEnqueued() {
-        QueueProvider refusesOdd = new ForwardingQueueProvider(memoryProvider(Map.of())) {
-            @Override
-            public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
-                if (envelope.payloadJson().contains("\"odd\"")) {
-                    throw new MessageOfAGoneClass();
-                }
-                return super.enqueue(envelope, delay);
-            }
-        };
+        QueueProvider refusesOdd = refusingOddPayloads(envelope -> new MessageOfAGoneClass());
         QueueProvider throwing = new ForwardingQueueProvider(memoryProvider(Map.of())) {
             @Override
             public List<EnqueueOutcome> enqueueAll(List<JobEnvelope> envelopes, Duration delay) {
@@ -325,20 +324,12 @@ class EnqueueAllTest {
     @DisplayName("a provider refusing a job with an exception whose getMessage() throws: the BulkEnqueueException still "
             + "says which jobs were enqueued")
     void providerRefusalWhoseMessageCannotBeReadIsReportedJobByJob() {
-        QueueProvider refusesOdd = new ForwardingQueueProvider(memoryProvider(Map.of())) {
+        QueueProvider refusesOdd = refusingOddPayloads(envelope -> new IllegalStateException() {
             @Override
-            public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
-                if (envelope.payloadJson().contains("\"odd\"")) {
-                    throw new IllegalStateException() {
-                        @Override
-                        public String getMessage() {
-                            throw new UnsupportedOperationException("session closed");
-                        }
-                    };
-                }
-                return super.enqueue(envelope, delay);
+            public String getMessage() {
+                throw new UnsupportedOperationException("session closed");
             }
-        };
+        });
         JobQueue jobs = queue(refusesOdd);
 
         var thrown = org.assertj.core.api.Assertions.catchThrowable(
