@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +43,12 @@ class H2InterruptedUpgradeTest {
     private static final Instant T0 = JdbcSchedulerContract.T0;
     private static final Duration AN_HOUR = Duration.ofHours(1);
     private static final int HANDED_ON = 5_000;
+    private static final String INSERT_SCHEDULED = "INSERT INTO jobq_scheduled_job (id, type, queue, payload, options, "
+            + "scheduled_for, due_at, status, attempts, created_at, updated_at) "
+            + "VALUES (?, ?, 'default', '{}', '{}', ?, ?, ?, 0, ?, ?)";
+    /** The table version 4 creates first, as a kill in the middle of version 4 leaves it. */
+    private static final String CREATE_DONE_TABLE = "CREATE TABLE jobq_scheduled_job_done (id VARCHAR(64) NOT NULL, "
+            + "handed_on_at TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT jobq_scheduled_job_done_pk PRIMARY KEY (id))";
 
     private final SettableClock clock = new SettableClock(T0);
     private final RecordingSink sink = new RecordingSink(clock);
@@ -51,18 +58,14 @@ class H2InterruptedUpgradeTest {
             + "with every job kept and each due one handed on once")
     void aKillInTheMiddleOfVersion4IsRecoveredByTheNextStart(@TempDir Path dir) throws Exception {
         String url = "jdbc:h2:file:" + dir.resolve("jobq");
-        Flyway.configure(Database.class.getClassLoader()).dataSource(url, null, null)
-                .table(Database.HISTORY_TABLE).locations(Database.MIGRATIONS)
-                .javaMigrations(new PartialIndexesOnPostgres()).target("3").load().migrate();
+        flyway(url).target("3").load().migrate();
         List<String> handedOn = new ArrayList<>();
         List<String> due = new ArrayList<>();
         List<String> later = new ArrayList<>();
         String cancelled;
         try (Connection connection = DriverManager.getConnection(url)) {
             connection.setAutoCommit(false);
-            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO jobq_scheduled_job (id, type, "
-                    + "queue, payload, options, scheduled_for, due_at, status, attempts, created_at, updated_at) "
-                    + "VALUES (?, ?, 'default', '{}', '{}', ?, ?, ?, 0, ?, ?)")) {
+            try (PreparedStatement insert = connection.prepareStatement(INSERT_SCHEDULED)) {
                 for (int i = 0; i < HANDED_ON; i++) {
                     handedOn.add(row(insert, "report:sent", T0.minus(AN_HOUR), "ENQUEUED"));
                 }
@@ -103,9 +106,7 @@ class H2InterruptedUpgradeTest {
                     + "\" WHERE \"version\" = '4'")).as("version 4 recorded").isZero();
         }
 
-        var scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
-        try (scheduler) {
+        try (var scheduler = open(url)) {
             try (Connection connection = DriverManager.getConnection(url);
                  Statement statement = connection.createStatement()) {
                 assertThat(count(statement, "SELECT count(*) FROM jobq_scheduled_job WHERE status = 'ENQUEUED'"))
@@ -133,37 +134,27 @@ class H2InterruptedUpgradeTest {
             + "and upgraded, its records kept")
     void aVersion4RecordedAsFailedOverAKillsLeftoversIsRunAgain(@TempDir Path dir) throws Exception {
         String url = "jdbc:h2:file:" + dir.resolve("jobq");
-        Flyway.configure(Database.class.getClassLoader()).dataSource(url, null, null)
-                .table(Database.HISTORY_TABLE).locations(Database.MIGRATIONS)
-                .javaMigrations(new PartialIndexesOnPostgres()).target("3").load().migrate();
+        flyway(url).target("3").load().migrate();
         String handedOn;
         String due;
         try (Connection connection = DriverManager.getConnection(url)) {
             connection.setAutoCommit(false);
-            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO jobq_scheduled_job (id, type, "
-                    + "queue, payload, options, scheduled_for, due_at, status, attempts, created_at, updated_at) "
-                    + "VALUES (?, ?, 'default', '{}', '{}', ?, ?, ?, 0, ?, ?)")) {
+            try (PreparedStatement insert = connection.prepareStatement(INSERT_SCHEDULED)) {
                 handedOn = row(insert, "report:sent", T0.minus(AN_HOUR), "ENQUEUED");
                 due = row(insert, "report:due", T0, "SCHEDULED");
                 insert.executeBatch();
             }
             try (Statement statement = connection.createStatement()) {
                 // What a kill in version 4 leaves: its table and index, committed each on its own.
-                statement.execute("CREATE TABLE jobq_scheduled_job_done (id VARCHAR(64) NOT NULL, handed_on_at "
-                        + "TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT jobq_scheduled_job_done_pk PRIMARY KEY (id))");
+                statement.execute(CREATE_DONE_TABLE);
                 statement.execute("CREATE INDEX jobq_scheduled_job_done_at ON jobq_scheduled_job_done (handed_on_at)");
             }
             connection.commit();
         }
         // The start of the release before this fix: version 4 run again over them, and recorded as failed.
-        assertThatThrownBy(() -> Flyway.configure(Database.class.getClassLoader()).dataSource(url, null, null)
-                .table(Database.HISTORY_TABLE).locations(Database.MIGRATIONS)
-                .javaMigrations(new PartialIndexesOnPostgres()).load().migrate())
-                .hasMessageContaining("already exists");
+        assertThatThrownBy(() -> flyway(url).load().migrate()).hasMessageContaining("already exists");
 
-        try (var log = CapturedLog.of(Database.class);
-             var scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
-                     .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+        try (var log = CapturedLog.of(Database.class); var scheduler = open(url)) {
             assertThat(log.warnings()).containsExactly("scheduler: schema version 4 (handed on jobs leave the "
                     + "scheduled table) on H2 at file:" + dir.resolve("jobq") + " is recorded as failed; a process was "
                     + "stopped while it upgraded the tables: running it again");
@@ -178,18 +169,14 @@ class H2InterruptedUpgradeTest {
     @DisplayName("a version recorded as failed and run again is named in the WARN by its description escaped")
     void aRerunVersionsDescriptionFromTheHistoryRowIsEscapedInTheWarn(@TempDir Path dir) throws Exception {
         String url = "jdbc:h2:file:" + dir.resolve("jobq");
-        Flyway.configure(Database.class.getClassLoader()).dataSource(url, null, null)
-                .table(Database.HISTORY_TABLE).locations(Database.MIGRATIONS)
-                .javaMigrations(new PartialIndexesOnPostgres()).target("4").load().migrate();
+        flyway(url).target("4").load().migrate();
         try (Connection connection = DriverManager.getConnection(url);
              Statement statement = connection.createStatement()) {
             statement.execute("UPDATE \"" + Database.HISTORY_TABLE + "\" SET \"success\" = FALSE, \"description\" = "
                     + "'handed on' || CHAR(10) || CHAR(27) || '[31mforged' WHERE \"version\" = '4'");
         }
 
-        try (var log = CapturedLog.of(Database.class);
-             var scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
-                     .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+        try (var log = CapturedLog.of(Database.class); var scheduler = open(url)) {
             assertThat(log.warnings()).containsExactly("scheduler: schema version 4 (handed on\\n\\u001b[31mforged) on "
                     + "H2 at file:" + dir.resolve("jobq") + " is recorded as failed; a process was stopped while it "
                     + "upgraded the tables: running it again");
@@ -207,18 +194,14 @@ class H2InterruptedUpgradeTest {
             + "start upgrades")
     void aKillAfterVersion5sColumnLeavesAFileTheNextStartUpgrades(@TempDir Path dir) throws Exception {
         String url = "jdbc:h2:file:" + dir.resolve("jobq");
-        Flyway.configure(Database.class.getClassLoader()).dataSource(url, null, null)
-                .table(Database.HISTORY_TABLE).locations(Database.MIGRATIONS)
-                .javaMigrations(new PartialIndexesOnPostgres()).target("4").load().migrate();
+        flyway(url).target("4").load().migrate();
         try (Connection connection = DriverManager.getConnection(url);
              Statement statement = connection.createStatement()) {
             // What a kill in version 5 leaves: its column, committed on its own.
             statement.execute("ALTER TABLE jobq_recurring_job ADD COLUMN fire_all_until TIMESTAMP WITH TIME ZONE");
         }
 
-        try (var log = CapturedLog.of(Database.class);
-             var scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
-                     .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+        try (var log = CapturedLog.of(Database.class); var scheduler = open(url)) {
             assertThat(log.warnings()).as("warnings at start").isEmpty();
             scheduler.registerRecurring(RecurringJob.builder("sync", "report:sync").schedule("every 1 hour")
                     .build(), "{}");
@@ -237,20 +220,16 @@ class H2InterruptedUpgradeTest {
             + "them when the version runs again")
     void recordsAnInterruptedVersion4HadCommittedAreKept(@TempDir Path dir) throws Exception {
         String url = "jdbc:h2:file:" + dir.resolve("jobq");
-        Flyway.configure(Database.class.getClassLoader()).dataSource(url, null, null)
-                .table(Database.HISTORY_TABLE).locations(Database.MIGRATIONS)
-                .javaMigrations(new PartialIndexesOnPostgres()).target("3").load().migrate();
+        flyway(url).target("3").load().migrate();
         String recorded = UUID.randomUUID().toString();
         try (Connection connection = DriverManager.getConnection(url);
              Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE jobq_scheduled_job_done (id VARCHAR(64) NOT NULL, handed_on_at "
-                    + "TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT jobq_scheduled_job_done_pk PRIMARY KEY (id))");
+            statement.execute(CREATE_DONE_TABLE);
             statement.execute("INSERT INTO jobq_scheduled_job_done VALUES ('" + recorded + "', TIMESTAMP WITH TIME "
                     + "ZONE '2026-03-02 11:00:00+00')");
         }
 
-        try (var scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+        try (var scheduler = open(url)) {
             assertThat(scheduler.status(recorded)).contains(ScheduledJobInfo.Status.ENQUEUED);
         }
         try (Connection connection = DriverManager.getConnection(url);
@@ -264,14 +243,10 @@ class H2InterruptedUpgradeTest {
     @DisplayName("a process killed in version 2 after it dropped the due index leaves a file the next start upgrades")
     void aKillInTheMiddleOfVersion2IsRecoveredByTheNextStart(@TempDir Path dir) throws Exception {
         String url = "jdbc:h2:file:" + dir.resolve("jobq");
-        Flyway.configure(Database.class.getClassLoader()).dataSource(url, null, null)
-                .table(Database.HISTORY_TABLE).locations(Database.MIGRATIONS)
-                .javaMigrations(new PartialIndexesOnPostgres()).target("1").load().migrate();
+        flyway(url).target("1").load().migrate();
         String due;
         try (Connection connection = DriverManager.getConnection(url)) {
-            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO jobq_scheduled_job (id, type, "
-                    + "queue, payload, options, scheduled_for, due_at, status, attempts, created_at, updated_at) "
-                    + "VALUES (?, ?, 'default', '{}', '{}', ?, ?, ?, 0, ?, ?)")) {
+            try (PreparedStatement insert = connection.prepareStatement(INSERT_SCHEDULED)) {
                 due = row(insert, "report:due", T0, "SCHEDULED");
                 insert.executeBatch();
             }
@@ -281,11 +256,23 @@ class H2InterruptedUpgradeTest {
             }
         }
 
-        try (var scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+        try (var scheduler = open(url)) {
             assertThat(scheduler.fireDue()).isEqualTo(1);
             assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(due);
         }
+    }
+
+    /** Flyway on {@code url} with the scheduler's migrations and history table: to bring a file to a given version. */
+    private static FluentConfiguration flyway(String url) {
+        return Flyway.configure(Database.class.getClassLoader()).dataSource(url, null, null)
+                .table(Database.HISTORY_TABLE).locations(Database.MIGRATIONS)
+                .javaMigrations(new PartialIndexesOnPostgres());
+    }
+
+    /** Starts the scheduler on {@code url} as a user's process would, upgrading the file; no poll falls in a test. */
+    private JdbcJobScheduler open(String url) {
+        return JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
     }
 
     private static String row(PreparedStatement insert, String type, Instant due, String status) throws SQLException {
