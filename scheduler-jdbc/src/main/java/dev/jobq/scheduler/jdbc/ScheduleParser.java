@@ -295,7 +295,8 @@ final class ScheduleParser {
      * that Quartz fires for {@code item}, one item of a year field, adding it to {@code outside} when it names years
      * outside them too ({@code 1969-2027}, {@code 1969/2}: a step runs on past {@value #LAST_YEAR}, which is not
      * counted). False where the item names no year: not years ({@code 5} has too few digits to be in range, {@code 1-}
-     * is not an item), or a range from high to low, which Quartz refuses ("Start year must be less than stop year").
+     * is not an item), or a range from high to low, which Quartz refuses ("Start year must be less than stop year")
+     * but with a step of 0: that fires its first year alone, as {@code 2027-2030/0} does.
      */
     private static boolean yearsFired(String item, BitSet fired, List<String> outside) {
         Matcher years = YEAR_ITEM.matcher(item);
@@ -304,9 +305,10 @@ final class ScheduleParser {
         }
         int start = year(years.group(1));
         int step = years.group(3) != null ? year(years.group(3)) : 1;
-        // a step of 0 fires its first year alone in Quartz: '2027/0' is 2027
-        int end = years.group(2) != null ? year(years.group(2))
-                : years.group(3) != null && step > 0 ? LAST_YEAR : start;
+        // a step of 0 fires its first year alone in Quartz, a range's too: '2027/0' and '2027-2030/0' are 2027
+        int end = step == 0 ? start
+                : years.group(2) != null ? year(years.group(2))
+                : years.group(3) != null ? LAST_YEAR : start;
         step = Math.max(1, step);
         if (start > end && years.group(2) != null) {
             return false;

@@ -270,7 +270,13 @@ class ScheduleParserTest {
                         + "is over",
                 // Quartz fires a step of 0 in its first year alone
                 "2027/0    | once 2027 begins and delete it (deleteRecurring, or jobq recurring delete) once 2027 "
-                        + "is over"})
+                        + "is over",
+                // a range's step of 0 too: '2027-2030/0' fires in 2027 alone, not in each year to 2030, and
+                // '2030-2027/0' in 2030 (Quartz refuses a range from high to low with any other step)
+                "2027-2030/0 | once 2027 begins and delete it (deleteRecurring, or jobq recurring delete) once "
+                        + "2027 is over",
+                "2030-2027/0 | once 2030 begins and delete it (deleteRecurring, or jobq recurring delete) once "
+                        + "2030 is over"})
         void aSevenFieldCronWithSomeYearsQuartzFiresIsToldToRegisterTheJobInThose(String years, String when) {
             // '2027,1969' and '1969-2027' were told they name no year, '1969/2' and '1960/10' too, and '02027': Quartz
             // fires 2027, the years up to 2027, odd years, every tenth year from 2030, and reads '02027' as 2027
