@@ -805,7 +805,7 @@ public final class JobQueueRuntime implements JobQueue {
             try {
                 action.run();
             } catch (RuntimeException e) {
-                log.warn("an action run after the queue closed failed", FailurePolicy.loggable(e));
+                warnFailed("an action run after the queue closed failed", e);
             }
         }
     }
@@ -876,7 +876,7 @@ public final class JobQueueRuntime implements JobQueue {
         try {
             scheduler.stopFiring();
         } catch (RuntimeException e) {
-            log.warn("stopping the scheduler's firing failed; it stops when it is closed", FailurePolicy.loggable(e));
+            warnFailed("stopping the scheduler's firing failed; it stops when it is closed", e);
         }
     }
 
@@ -884,10 +884,27 @@ public final class JobQueueRuntime implements JobQueue {
         try {
             closeable.close();
         } catch (Exception e) {
-            // loggable: a provider's exception whose getMessage() throws threw out of this line, past the closing of
+            // warnFailed: a provider's exception whose getMessage() throws threw out of this line, past the closing of
             // the queue's other providers, and out of close()
-            log.warn("closing the {} failed", what, FailurePolicy.loggable(e));
+            warnFailed("closing the " + what + " failed", e);
         }
+    }
+
+    /**
+     * Logs {@code line} at WARN with what a part being closed threw, made log-safe ({@link FailurePolicy#loggable}), or
+     * where reading it ran out of memory (which LoggableThrowables hands on) with its class's name and that: {@code
+     * closing the provider of queue 'default' failed: com.example.Oops (its getMessage() threw OutOfMemoryError)}. That
+     * OutOfMemoryError went out of close(), past the providers of the queues after it, which were left open.
+     */
+    private static void warnFailed(String line, Exception e) {
+        Throwable logged;
+        try {
+            logged = FailurePolicy.loggable(e);
+        } catch (VirtualMachineError unreadable) {
+            log.warn("{}: {}", line, FailurePolicy.unreadableName(e, unreadable));
+            return;
+        }
+        log.warn("{}", line, logged);
     }
 
     static String toJson(ObjectMapper mapper, String type, @Nullable Object payload) {

@@ -364,7 +364,7 @@ public final class FailurePolicy {
     }
 
     /** {@code error}'s class's name and the simple name of what reading it threw. */
-    static String unreadableName(Throwable error, Throwable unreadable) {
+    public static String unreadableName(Throwable error, Throwable unreadable) {
         return error.getClass().getName() + " (its getMessage() threw "
                 + LoggableThrowables.simpleName(unreadable.getClass()) + ")";
     }
