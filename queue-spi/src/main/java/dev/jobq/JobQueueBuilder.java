@@ -6,6 +6,7 @@ import dev.jobq.internal.discovery.HandlerModules;
 import dev.jobq.internal.discovery.UnresolvedModules;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.internal.runtime.RuntimeSpec;
+import dev.jobq.internal.worker.FailurePolicy;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.LoggableThrowables;
 import dev.jobq.spi.QueueProvider;
@@ -421,9 +422,18 @@ public final class JobQueueBuilder {
                     provider.close();
                 } catch (RuntimeException e) {
                     // loggable: an exception whose getMessage() throws threw out of this line and out of build(),
-                    // past the queue it had built, which was left open
+                    // past the queue it had built, which was left open; one whose getMessage() ran out of memory,
+                    // which loggable hands on, did so still, and is named by its class
+                    Throwable logged;
+                    try {
+                        logged = LoggableThrowables.loggable(e);
+                    } catch (VirtualMachineError unreadable) {
+                        log.warn("closing a provider given to JobQueueBuilder and replaced since ({}) failed: {}",
+                                provider.getClass().getName(), FailurePolicy.unreadableName(e, unreadable));
+                        continue;
+                    }
                     log.warn("closing a provider given to JobQueueBuilder and replaced since ({}) failed",
-                            provider.getClass().getName(), LoggableThrowables.loggable(e));
+                            provider.getClass().getName(), logged);
                 }
             }
         }

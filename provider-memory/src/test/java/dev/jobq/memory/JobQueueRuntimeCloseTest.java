@@ -16,6 +16,7 @@ import dev.jobq.testing.ForwardingQueueProvider;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -220,6 +221,31 @@ class JobQueueRuntimeCloseTest {
             assertThat(log.warnings()).singleElement().asString()
                     .startsWith("closing a provider given to JobQueueBuilder and replaced since (")
                     .endsWith(") failed");
+        }
+    }
+
+    @Test
+    @DisplayName("a provider given to the builder and replaced, whose close() throws an exception whose getMessage() "
+            + "runs out of memory: build() still returns the queue, the WARN naming the exception")
+    void aReplacedProviderWhoseCloseExceptionsMessageRunsOutOfMemoryDoesNotFailTheBuild() {
+        RuntimeException outOfMemory = new IllegalStateException() {
+            @Override
+            public String getMessage() {
+                throw new OutOfMemoryError("Java heap space");
+            }
+        };
+        JobQueueBuilder builder = JobQueue.builder().queue("default", closeThrowing("default", outOfMemory))
+                .queue("default", memory("default"));
+
+        try (CapturedLog log = CapturedLog.of(JobQueueBuilder.class)) {
+            // Before, the OutOfMemoryError the log-safe copy handed on went out of build(), the queue built and open
+            var built = new AtomicReference<JobQueue>();
+            assertThatCode(() -> built.set(builder.build())).doesNotThrowAnyException();
+            built.get().close();
+            assertThat(log.warnings()).singleElement().asString()
+                    .startsWith("closing a provider given to JobQueueBuilder and replaced since (")
+                    .endsWith(") failed: " + outOfMemory.getClass().getName()
+                            + " (its getMessage() threw OutOfMemoryError)");
         }
     }
 }
