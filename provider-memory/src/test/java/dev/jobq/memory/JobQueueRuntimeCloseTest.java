@@ -3,6 +3,7 @@ package dev.jobq.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
@@ -139,6 +140,64 @@ class JobQueueRuntimeCloseTest {
             assertThatCode(jobs::close).doesNotThrowAnyException();
             assertThat(log.warnings()).containsExactly("closing the provider of queue 'default' failed: "
                     + outOfMemory.getClass().getName() + " (its getMessage() threw OutOfMemoryError)");
+        }
+        assertThat(secondClosed).as("the provider of queue 'reports' closed").isTrue();
+    }
+
+    @Test
+    @DisplayName("a provider whose close() throws an Error (a class it needs gone by now): close() still closes the "
+            + "providers after it and returns, the WARN logged")
+    void aProviderCloseThrowingAnErrorDoesNotStopTheClose() {
+        var secondClosed = new AtomicBoolean();
+        QueueProvider second = new ForwardingQueueProvider(memory("reports")) {
+            @Override
+            public void close() {
+                super.close();
+                secondClosed.set(true);
+            }
+        };
+        QueueProvider first = new ForwardingQueueProvider(memory("default")) {
+            @Override
+            public void close() {
+                super.close();
+                throw new NoClassDefFoundError("com/example/PoolShutdown");
+            }
+        };
+        JobQueue jobs = JobQueue.builder().queue("default", first).queue("reports", second).build();
+
+        try (CapturedLog log = CapturedLog.of(JobQueueRuntime.class)) {
+            // Before, close() caught Exception only: the Error went out of it, past the provider of 'reports'
+            assertThatCode(jobs::close).doesNotThrowAnyException();
+            assertThat(log.warnings()).containsExactly("closing the provider of queue 'default' failed");
+        }
+        assertThat(secondClosed).as("the provider of queue 'reports' closed").isTrue();
+    }
+
+    @Test
+    @DisplayName("a provider whose close() runs out of memory: close() closes the providers after it, then throws "
+            + "that OutOfMemoryError on")
+    void aProviderCloseRunningOutOfMemoryIsHandedOnOnceTheOthersAreClosed() {
+        var secondClosed = new AtomicBoolean();
+        QueueProvider second = new ForwardingQueueProvider(memory("reports")) {
+            @Override
+            public void close() {
+                super.close();
+                secondClosed.set(true);
+            }
+        };
+        var outOfMemory = new OutOfMemoryError("Java heap space");
+        QueueProvider first = new ForwardingQueueProvider(memory("default")) {
+            @Override
+            public void close() {
+                super.close();
+                throw outOfMemory;
+            }
+        };
+        JobQueue jobs = JobQueue.builder().queue("default", first).queue("reports", second).build();
+
+        try (CapturedLog log = CapturedLog.of(JobQueueRuntime.class)) {
+            assertThatThrownBy(jobs::close).isSameAs(outOfMemory);
+            assertThat(log.warnings()).containsExactly("closing the provider of queue 'default' failed");
         }
         assertThat(secondClosed).as("the provider of queue 'reports' closed").isTrue();
     }

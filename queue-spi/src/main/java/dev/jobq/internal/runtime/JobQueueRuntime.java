@@ -782,11 +782,15 @@ public final class JobQueueRuntime implements JobQueue {
             interrupted |= Thread.interrupted();
             refusingEnqueues = true;
             interrupted |= awaitEnqueues();
+            VirtualMachineError fatal = null;
             if (scheduler != null) {
-                closeQuietly("scheduler", scheduler);
+                fatal = closeQuietly("scheduler", scheduler, fatal);
             }
             for (QueueBinding queue : queues.values()) {
-                closeQuietly("provider of queue '" + queue.shownName() + "'", queue.provider());
+                fatal = closeQuietly("provider of queue '" + queue.shownName() + "'", queue.provider(), fatal);
+            }
+            if (fatal != null) {
+                throw fatal; // once every part is closed, as the worker hands on a handler's after recording it
             }
         } finally {
             shutDownEnded.countDown();
@@ -880,14 +884,25 @@ public final class JobQueueRuntime implements JobQueue {
         }
     }
 
-    private static void closeQuietly(String what, AutoCloseable closeable) {
+    /**
+     * Closes {@code closeable}, logging what it throws; returns {@code fatal}, or if that is null and it threw a
+     * VirtualMachineError (not a StackOverflowError, its own recursion), that, for close() to hand on once the other
+     * parts are closed. Throwable: a provider's Error (a NoClassDefFoundError of a class gone by the shutdown) went out
+     * of close(), past the providers of the queues after it, which were left open.
+     */
+    private static @Nullable VirtualMachineError closeQuietly(String what, AutoCloseable closeable,
+            @Nullable VirtualMachineError fatal) {
         try {
             closeable.close();
-        } catch (Exception e) {
+        } catch (Throwable e) {
             // warnFailed: a provider's exception whose getMessage() throws threw out of this line, past the closing of
             // the queue's other providers, and out of close()
             warnFailed("closing the " + what + " failed", e);
+            if (fatal == null && e instanceof VirtualMachineError own && !(e instanceof StackOverflowError)) {
+                return own;
+            }
         }
+        return fatal;
     }
 
     /**
@@ -896,7 +911,7 @@ public final class JobQueueRuntime implements JobQueue {
      * closing the provider of queue 'default' failed: com.example.Oops (its getMessage() threw OutOfMemoryError)}. That
      * OutOfMemoryError went out of close(), past the providers of the queues after it, which were left open.
      */
-    private static void warnFailed(String line, Exception e) {
+    private static void warnFailed(String line, Throwable e) {
         Throwable logged;
         try {
             logged = FailurePolicy.loggable(e);
