@@ -366,8 +366,8 @@ public final class JobQueueBuilder {
             closeGivenProviders(e);
             throw e;
         }
-        closeReplacedProviders();
         try {
+            closeReplacedProviders();
             HandlerModules.registerAll(queue, modules);
         } catch (RuntimeException | Error e) {
             queue.close();
@@ -420,7 +420,10 @@ public final class JobQueueBuilder {
             if (!used.contains(provider)) {
                 try {
                     provider.close();
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
+                    // An Error too (a NoClassDefFoundError of a class gone by now): it went out of build(), past the
+                    // queue it had built, which was left open. The JVM's own failures go on: build() closes the queue.
+                    LoggableThrowables.throwIfFatal(e);
                     // loggable: an exception whose getMessage() throws threw out of this line and out of build(),
                     // past the queue it had built, which was left open; one whose getMessage() ran out of memory,
                     // which loggable hands on, did so still, and is named by its class

@@ -307,4 +307,28 @@ class JobQueueRuntimeCloseTest {
                             + " (its getMessage() threw OutOfMemoryError)");
         }
     }
+
+    @Test
+    @DisplayName("a provider given to the builder and replaced, whose close() throws an Error (a class it needs gone): "
+            + "build() still returns the queue, the WARN logged")
+    void aReplacedProviderWhoseCloseThrowsAnErrorDoesNotFailTheBuild() {
+        QueueProvider replaced = new ForwardingQueueProvider(memory("default")) {
+            @Override
+            public void close() {
+                super.close();
+                throw new NoClassDefFoundError("com/example/PoolShutdown");
+            }
+        };
+        JobQueueBuilder builder = JobQueue.builder().queue("default", replaced).queue("default", memory("default"));
+
+        try (CapturedLog log = CapturedLog.of(JobQueueBuilder.class)) {
+            // Before, build() caught RuntimeException only: the Error went out of it, the queue built and open
+            var built = new AtomicReference<JobQueue>();
+            assertThatCode(() -> built.set(builder.build())).doesNotThrowAnyException();
+            built.get().close();
+            assertThat(log.warnings()).singleElement().asString()
+                    .startsWith("closing a provider given to JobQueueBuilder and replaced since (")
+                    .endsWith(") failed");
+        }
+    }
 }
