@@ -395,12 +395,19 @@ public final class JobQueueBuilder {
         });
     }
 
+    /**
+     * Closes the providers given in code, after a build that failed with {@code cause}, which keeps what each close()
+     * threw as a suppressed exception. An Error too (a NoClassDefFoundError of a class gone by now): it went out of
+     * build() in place of the build's own error, past the providers after it, which were left open.
+     */
     private void closeGivenProviders(Throwable cause) {
         for (QueueProvider provider : givenProviders) {
             try {
                 provider.close();
-            } catch (RuntimeException e) {
-                cause.addSuppressed(e);
+            } catch (RuntimeException | Error e) {
+                if (e != cause) {
+                    cause.addSuppressed(e);
+                }
             }
         }
     }

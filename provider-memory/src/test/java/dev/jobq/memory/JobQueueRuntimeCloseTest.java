@@ -9,6 +9,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import dev.jobq.JobQueue;
 import dev.jobq.JobQueueBuilder;
+import dev.jobq.JobQueueException;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
@@ -330,5 +331,35 @@ class JobQueueRuntimeCloseTest {
                     .startsWith("closing a provider given to JobQueueBuilder and replaced since (")
                     .endsWith(") failed");
         }
+    }
+
+    @Test
+    @DisplayName("a build that fails, one of whose given providers' close() throws an Error: build() throws its own "
+            + "error, the Error suppressed in it, and still closes the other providers")
+    void aGivenProviderWhoseCloseThrowsAnErrorInAFailedBuild() {
+        var secondClosed = new AtomicBoolean();
+        var error = new NoClassDefFoundError("com/example/PoolShutdown");
+        QueueProvider first = new ForwardingQueueProvider(memory("default")) {
+            @Override
+            public void close() {
+                super.close();
+                throw error;
+            }
+        };
+        QueueProvider second = new ForwardingQueueProvider(memory("reports")) {
+            @Override
+            public void close() {
+                super.close();
+                secondClosed.set(true);
+            }
+        };
+
+        // Before, closing the given providers caught RuntimeException only: the Error went out of build() in place of
+        // the build's own error, past the provider of 'reports'
+        assertThatThrownBy(() -> JobQueue.builder().queue("default", first).queue("reports", second)
+                .scheduler(context -> null).build())
+                .isInstanceOf(JobQueueException.class)
+                .satisfies(thrown -> assertThat(thrown.getSuppressed()).containsExactly(error));
+        assertThat(secondClosed).as("the provider of queue 'reports' closed").isTrue();
     }
 }
