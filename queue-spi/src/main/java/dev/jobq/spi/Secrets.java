@@ -39,14 +39,6 @@ public final class Secrets {
      */
     private static final String ESCAPED_BREAK = "\\\\(?:n|r|u2028|u2029|u0085)";
     /**
-     * A blank as {@link UntrustedText#escape} writes one: an {@link #ESCAPED_BREAK}, a tab ({@code \t}), a vertical tab
-     * or a form feed. A secret's value that a raw one ends ends at it: a failure's text made one line and masked again
-     * ({@code jobq schedule}, the log's {@code %mask}) lost the break and the word after it
-     * ({@code password=**** later} for {@code password=****\nretry later}). A password written raw with a '\' and an
-     * 'n' in it is so cut there too; rarer than a logged line break, and its start is still masked.
-     */
-    private static final String ESCAPED_BLANK = "\\\\(?:[nrt]|u000b|u000c|u2028|u2029|u0085)";
-    /**
      * A value quoted with quotes written {@code \"}, as the outcome log writes a '"' of a failure's text inside its
      * quoted {@code error="…"} (a driver's {@code password="s3 cret"}): up to the closing {@code \"}, or where none is,
      * the logfmt value's own closing '"' (kept) or the line's end. A '\' before anything else is the value's.
@@ -60,8 +52,7 @@ public final class Secrets {
      * {@code \"password=…\"} is kept with its '\', not left bare to end the logfmt value.
      */
     private static final String WORD_VALUE =
-            "(?:[^\\s,.:;)}\\]'\"\\\\]++|(?!" + ESCAPED_BLANK + ")\\\\(?!\")|(?:[,.:;)}\\]'\"]++|\\\\\")++(?!\\s|$|"
-                    + ESCAPED_BLANK + "))";
+            "(?:[^\\s,.:;)}\\]'\"\\\\]++|\\\\(?!\")|(?:[,.:;)}\\]'\"]++|\\\\\")++(?!\\s|$))";
     /**
      * A key that a quote opens with its value, as a shell's {@code "PGPASSWORD=s3 cret"} quotes the whole word
      * ({@code \"} in the outcome log's {@code error="…"}), the quote at the text's start or after a blank, '{', '(',
@@ -88,8 +79,7 @@ public final class Secrets {
      * first pass ended the secret. One pattern, one pass over a log line, each character read a few times at most:
      * the name found ahead, then taken whole, and a run of punctuation taken whole, then kept unless it ends the line
      * or, after '?' or '&', the word (a lazy value, looking for such an end from each character, read a run of
-     * punctuation, or a name, once for each of its characters). A line break written as an escape ends a value as a
-     * real one does, and a tab so written where a blank ends it ({@link #ESCAPED_BLANK}).
+     * punctuation, or a name, once for each of its characters).
      * <p>And a key so named that stands as a word (at the text's start, after a blank, '{', '(', '[', ',' or a quote,
      * after the ']' of an index, as Spring's {@code app.datasources[0].password=…} has one, or after a line break or a
      * tab written as an escape, as {@link LoggableThrowables#oneLine} writes them: taken with the name, not looked
@@ -102,10 +92,9 @@ public final class Secrets {
      * option}) is no secret's.
      */
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
-            "([?&]" + SECRET_NAME + ")(?:[^&\\s:,.)'\";\\\\]++|(?!" + ESCAPED_BLANK + ")\\\\|[:,.)'\"]++(?=;)"
-                    + "|(?:[:,.)'\"]|;(?!" + SECRET_NAME + "))++(?!\\s|$|" + ESCAPED_BLANK + "))*+"
-                    + "|(;" + SECRET_NAME + ")(?:\\*{4}(?=\\s|" + ESCAPED_BLANK + ")|(?:[^;\\r\\n:,.)'\"\\\\]++"
-                    + "|(?!" + ESCAPED_BREAK + ")\\\\|[:,.)'\"]++(?![\\r\\n]|$|" + ESCAPED_BREAK + "))*+)"
+            "([?&]" + SECRET_NAME + ")(?:[^&\\s:,.)'\";]++|[:,.)'\"]++(?=;)"
+                    + "|(?:[:,.)'\"]|;(?!" + SECRET_NAME + "))++(?!\\s|$))*+"
+                    + "|(;" + SECRET_NAME + ")(?:\\*{4}(?=\\s)|(?:[^;\\r\\n:,.)'\"]++|[:,.)'\"]++(?![\\r\\n]|$))*+)"
                     + "|((?:(?<![^\\s{,(\\[\\]\"'])|\\\\t|" + ESCAPED_BREAK + ")(?=[A-Za-z0-9_.-]*+=)"
                     + SECRET_NAME + ")"
                     + "(?:(?:" + quotedValue('\'') + "|" + quotedValue('"') + "|" + ESCAPED_QUOTED_VALUE + ")"
