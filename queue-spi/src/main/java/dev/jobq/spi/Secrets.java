@@ -1,7 +1,6 @@
 package dev.jobq.spi;
 
 import java.util.Locale;
-import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -54,17 +53,6 @@ public final class Secrets {
     private static final String WORD_VALUE =
             "(?:[^\\s,.:;)}\\]'\"\\\\]++|\\\\(?!\")|(?:[,.:;)}\\]'\"]++|\\\\\")++(?!\\s|$))";
     /**
-     * A key that a quote opens with its value, as a shell's {@code "PGPASSWORD=s3 cret"} quotes the whole word
-     * ({@code \"} in the outcome log's {@code error="…"}), the quote at the text's start or after a blank, '{', '(',
-     * '[' or ',' (groups 4, 5, 6: the quote, the name and its '='), and its value up to the closing quote, a blank in it
-     * included. A quote after an '=' (a logfmt {@code error="password=…"}) opens no such key, and without a closing
-     * quote on the line the key is read as one that stands as a word: its value ends at a blank.
-     */
-    private static final String QUOTED_PAIR =
-            "((?<![^\\s{,(\\[])\"" + SECRET_NAME + ")[^\"\\r\\n]++(?=\")"
-                    + "|((?<![^\\s{,(\\[])'" + SECRET_NAME + ")[^'\\r\\n]++(?=')"
-                    + "|((?<![^\\s{,(\\[])\\\\\"" + SECRET_NAME + ")(?:[^\"\\\\\\r\\n]++|\\\\(?!\"))++(?=\\\\\")";
-    /**
      * A parameter of a URL (after ? or &) whose name is a secret's, and its value: up to the next
      * parameter ('&', a ';' in it included, as PostgreSQL's driver reads it, but not one that starts an H2 setting
      * named as a secret's, masked to its own end), or up to punctuation that ends the URL in a sentence
@@ -98,7 +86,7 @@ public final class Secrets {
                     + "|((?:(?<![^\\s{,(\\[\\]\"'])|\\\\t|" + ESCAPED_BREAK + ")(?=[A-Za-z0-9_.-]*+=)"
                     + SECRET_NAME + ")"
                     + "(?:(?:" + quotedValue('\'') + "|" + quotedValue('"') + "|" + ESCAPED_QUOTED_VALUE + ")"
-                    + WORD_VALUE + "*+|" + WORD_VALUE + "++)|" + QUOTED_PAIR);
+                    + WORD_VALUE + "*+|" + WORD_VALUE + "++)");
     /**
      * An HTTP header on a line of its own whose name is a secret's ({@code x-amz-security-token:…}, as
      * the canonical request an SDK or a server echoes on a signature mismatch has it), and its value.
@@ -167,7 +155,8 @@ public final class Secrets {
         // that stands as a word read every word of a text with an '=' in it, three times the cost of the whole mask.
         boolean named = SecretWords.mayBeIn(url);
         String text = !named || url.indexOf('=') < 0 ? url : secretParameters(url).replaceAll(
-                m -> Matcher.quoteReplacement(nameOf(m) + MASK));
+                m -> Matcher.quoteReplacement(
+                        (m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3)) + MASK));
         if (named) {
             text = secretHeaders(text).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK));
         }
@@ -306,16 +295,7 @@ public final class Secrets {
         return quote + "(?:[^" + quote + "\\\\\\r\\n]++|\\\\[^\\r\\n]?)*+(?:" + quote + "|(?=[\\r\\n]|$))";
     }
 
-    /** The group of a match of {@link #SECRET_PARAMETER} that holds the name and its '=' (and a quote before it). */
-    private static String nameOf(MatchResult m) {
-        for (int group = 1; ; group++) {
-            if (m.group(group) != null) {
-                return m.group(group);
-            }
-        }
-    }
-
-    /** The secret parameters of {@code text} and their values, to be masked (group 1 to 6 is the name and '='). */
+    /** The secret parameters of {@code text} and their values, to be masked (group 1, 2 or 3 is the name and '='). */
     static Matcher secretParameters(CharSequence text) {
         return SECRET_PARAMETER.matcher(text);
     }

@@ -96,24 +96,6 @@ class SecretsTest {
     }
 
     @Test
-    void masksAValueWithABlankWhereTheQuoteOpensTheWholeKeyAndValue() {
-        // a shell's "PGPASSWORD=s3 cret" quotes the whole word, not the value: the value ran to the blank only, and
-        // what followed it was shown; the outcome log writes such a quote \" inside its error="…", and a logfmt
-        // error="password=…" (its quote after an '=') is still read to the blank
-        for (String[] row : new String[][] {
-                {"failed: env \"PGPASSWORD=S3 CRET\" psql", "failed: env \"PGPASSWORD=****\" psql"},
-                {"failed: env 'PGPASSWORD=S3 CRET' psql", "failed: env 'PGPASSWORD=****' psql"},
-                {"error=\"refused \\\"password=S3 CRET\\\"\" duration=3ms",
-                        "error=\"refused \\\"password=****\\\"\" duration=3ms"},
-                {"\"token=S3 CRET\"", "\"token=****\""},
-                {"error=\"password=S3 at db\" d=1", "error=\"password=**** at db\" d=1"}}) {
-            String masked = Secrets.maskUrl(row[0]);
-            assertThat(masked).as(row[0]).isEqualTo(row[1]);
-            assertThat(Secrets.maskUrl(masked)).as(row[0]).isEqualTo(masked);
-        }
-    }
-
-    @Test
     void keepsProseThatNamesAKeyWithNoValue() {
         // a key named with '=' and no value after it, or a key=value with no secret's name, is no secret
         List<String> prose = List.of("set the password= option, or token=.", "a key written key=value",
@@ -134,7 +116,7 @@ class SecretsTest {
         List<String> units = List.of(" password='", " password=\"\\", "{password=,", " password=,.", " password=a",
                 "password", " password='a\\", "(,{", " x-token", "\\npassword=", "\\t\\r\\u2028",
                 " password=\\\"", " password=\\\"a\\", "a",
-                " password=a\\\"\\", "].a", " \"password=a", " 'password=a", " \\\"password=a");
+                " password=a\\\"\\", "].a");
         for (String unit : units) {
             long reads = secretParameterReads(unit.repeat(5_000) + "=x");
             long twiceAsLong = secretParameterReads(unit.repeat(10_000) + "=x");
