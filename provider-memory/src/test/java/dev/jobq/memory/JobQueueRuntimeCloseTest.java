@@ -250,6 +250,43 @@ class JobQueueRuntimeCloseTest {
     }
 
     @Test
+    @DisplayName("a scheduler whose stopFiring() throws an Error (a class it needs gone): close() still closes the "
+            + "scheduler and the providers and returns, the WARN logged")
+    void aSchedulerStopFiringThrowingAnErrorDoesNotStopTheClose() {
+        var providerClosed = new AtomicBoolean();
+        var schedulerClosed = new AtomicBoolean();
+        QueueProvider provider = new ForwardingQueueProvider(memory("default")) {
+            @Override
+            public void close() {
+                super.close();
+                providerClosed.set(true);
+            }
+        };
+        StubScheduler scheduler = new StubScheduler() {
+            @Override
+            public void stopFiring() {
+                throw new NoClassDefFoundError("com/example/Trigger");
+            }
+
+            @Override
+            public void close() {
+                schedulerClosed.set(true);
+            }
+        };
+        JobQueue jobs = JobQueue.builder().provider(provider).scheduler(context -> scheduler).build();
+
+        try (CapturedLog log = CapturedLog.of(JobQueueRuntime.class)) {
+            // Before, stopFiringQuietly caught RuntimeException only: the Error went out of close() before it closed
+            // anything, the scheduler and the provider left open
+            assertThatCode(jobs::close).doesNotThrowAnyException();
+            assertThat(log.warnings()).containsExactly(
+                    "stopping the scheduler's firing failed; it stops when it is closed");
+        }
+        assertThat(schedulerClosed).as("the scheduler closed").isTrue();
+        assertThat(providerClosed).as("the provider closed").isTrue();
+    }
+
+    @Test
     @DisplayName("an action run after close() that throws an exception whose getMessage() throws: the actions after "
             + "it still run, and close() returns")
     void anAfterCloseActionWhoseExceptionCannotBeReadDoesNotStopTheOthers() {

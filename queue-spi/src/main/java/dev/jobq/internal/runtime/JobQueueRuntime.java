@@ -111,6 +111,8 @@ public final class JobQueueRuntime implements JobQueue {
     private boolean warnOfUnworkedQueues = true;
     private boolean started;
     private volatile boolean closed;
+    /** A VirtualMachineError of the scheduler's stopFiring(), handed on by close() once every part is closed. */
+    private volatile @Nullable VirtualMachineError stopFiringFatal;
     /**
      * Set by close() once the worker has stopped, not when close() begins: a handler still finishing in
      * the drain may enqueue its follow-up jobs, as handlers do.
@@ -732,7 +734,7 @@ public final class JobQueueRuntime implements JobQueue {
             // Before the worker drains: a job falling due meanwhile stays in the store for the next
             // start, where it would go to a queue that is closing (a memory queue drops it).
             if (first && scheduler != null) {
-                stopFiringQuietly(scheduler);
+                stopFiringFatal = stopFiringQuietly(scheduler);
             }
             closed = true;
         } finally {
@@ -782,7 +784,7 @@ public final class JobQueueRuntime implements JobQueue {
             interrupted |= Thread.interrupted();
             refusingEnqueues = true;
             interrupted |= awaitEnqueues();
-            VirtualMachineError fatal = null;
+            VirtualMachineError fatal = stopFiringFatal;
             if (scheduler != null) {
                 fatal = closeQuietly("scheduler", scheduler, fatal);
             }
@@ -876,12 +878,21 @@ public final class JobQueueRuntime implements JobQueue {
         return new JobQueueException("this JobQueue is closed; build a new one");
     }
 
-    private static void stopFiringQuietly(JobScheduler scheduler) {
+    /**
+     * Stops the scheduler's firing, logging what it throws; returns a VirtualMachineError it threw (not a
+     * StackOverflowError) for close() to hand on once every part is closed, else null. Throwable: an Error (a
+     * NoClassDefFoundError) went out of close() before it closed anything, the scheduler and every provider left open.
+     */
+    private static @Nullable VirtualMachineError stopFiringQuietly(JobScheduler scheduler) {
         try {
             scheduler.stopFiring();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             warnFailed("stopping the scheduler's firing failed; it stops when it is closed", e);
+            if (e instanceof VirtualMachineError own && !(e instanceof StackOverflowError)) {
+                return own;
+            }
         }
+        return null;
     }
 
     /**
