@@ -287,6 +287,28 @@ class JobQueueRuntimeCloseTest {
     }
 
     @Test
+    @DisplayName("an action run after close() that throws an Error (a LinkageError of a metrics binder): the actions "
+            + "after it still run, close() returns, and the caller's interrupt flag is set again")
+    void anAfterCloseActionThrowingAnErrorDoesNotStopTheOthers() {
+        var secondRan = new AtomicBoolean();
+        var runtime = (JobQueueRuntime) JobQueue.builder().provider(memory("default")).build();
+        runtime.afterClose(() -> {
+            throw new LinkageError("loader constraint violation");
+        });
+        runtime.afterClose(() -> secondRan.set(true));
+
+        try (CapturedLog log = CapturedLog.of(JobQueueRuntime.class)) {
+            Thread.currentThread().interrupt();
+            // Before, runAfterClose caught RuntimeException only: the Error went out of close(), past the second
+            // action and past setting the interrupt flag again
+            assertThatCode(runtime::close).doesNotThrowAnyException();
+            assertThat(Thread.interrupted()).as("the caller's interrupt flag set again").isTrue();
+            assertThat(log.warnings()).containsExactly("an action run after the queue closed failed");
+        }
+        assertThat(secondRan).as("the second action ran").isTrue();
+    }
+
+    @Test
     @DisplayName("an action run after close() that throws an exception whose getMessage() throws: the actions after "
             + "it still run, and close() returns")
     void anAfterCloseActionWhoseExceptionCannotBeReadDoesNotStopTheOthers() {

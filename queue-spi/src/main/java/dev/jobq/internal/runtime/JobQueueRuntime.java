@@ -777,6 +777,7 @@ public final class JobQueueRuntime implements JobQueue {
         // The caller's interrupt (see Worker.close) stays the caller's: the waits below are bounded, and with the flag
         // set awaitEnqueues' parkNanos returned at once, a busy loop for up to shutdownTimeout. Set again at the end.
         boolean interrupted = Thread.interrupted();
+        boolean closedAll = false;
         try {
             if (worker != null) {
                 worker.close();
@@ -791,29 +792,43 @@ public final class JobQueueRuntime implements JobQueue {
             for (QueueBinding queue : queues.values()) {
                 fatal = closeQuietly("provider of queue '" + queue.shownName() + "'", queue.provider(), fatal);
             }
+            closedAll = fatal == null;
             if (fatal != null) {
                 throw fatal; // once every part is closed, as the worker hands on a handler's after recording it
             }
         } finally {
             shutDownEnded.countDown();
-            runAfterClose();
+            VirtualMachineError actionFatal = runAfterClose();
             if (interrupted) {
                 Thread.currentThread().interrupt();
+            }
+            if (actionFatal != null && closedAll) {
+                throw actionFatal; // not in place of what the shutdown throws
             }
         }
     }
 
-    private void runAfterClose() {
+    /**
+     * Runs the after-close actions, logging what each throws; returns the first VirtualMachineError one threw (not a
+     * StackOverflowError), else null. Throwable: an action's Error (a LinkageError of a metrics binder) skipped the
+     * actions after it and the interrupt flag set again, and replaced a fatal error being handed on.
+     */
+    private @Nullable VirtualMachineError runAfterClose() {
+        VirtualMachineError fatal = null;
         for (Runnable action : afterClose) {
             if (!afterClose.remove(action)) {
                 continue; // removed meanwhile, or run by an afterClose() racing this one
             }
             try {
                 action.run();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 warnFailed("an action run after the queue closed failed", e);
+                if (fatal == null && e instanceof VirtualMachineError own && !(e instanceof StackOverflowError)) {
+                    fatal = own;
+                }
             }
         }
+        return fatal;
     }
 
     /**
