@@ -423,14 +423,19 @@ public final class JobQueueBuilder {
                 used.add(instance.provider());
             }
         });
+        VirtualMachineError fatal = null;
         for (QueueProvider provider : givenProviders) {
             if (!used.contains(provider)) {
                 try {
                     provider.close();
                 } catch (RuntimeException | Error e) {
                     // An Error too (a NoClassDefFoundError of a class gone by now): it went out of build(), past the
-                    // queue it had built, which was left open. The JVM's own failures go on: build() closes the queue.
-                    LoggableThrowables.throwIfFatal(e);
+                    // queue it had built, which was left open. The JVM's own failures go on once every replaced
+                    // provider is closed (build() then closes the queue): thrown at once, they left the replaced
+                    // providers after it open, and were not logged.
+                    if (fatal == null && e instanceof VirtualMachineError own && !(e instanceof StackOverflowError)) {
+                        fatal = own;
+                    }
                     // loggable: an exception whose getMessage() throws threw out of this line and out of build(),
                     // past the queue it had built, which was left open; one whose getMessage() ran out of memory,
                     // which loggable hands on, did so still, and is named by its class
@@ -446,6 +451,9 @@ public final class JobQueueBuilder {
                             provider.getClass().getName(), logged);
                 }
             }
+        }
+        if (fatal != null) {
+            throw fatal;
         }
     }
 

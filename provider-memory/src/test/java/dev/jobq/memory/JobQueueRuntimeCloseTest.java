@@ -393,6 +393,40 @@ class JobQueueRuntimeCloseTest {
     }
 
     @Test
+    @DisplayName("two providers given to the builder and replaced, the first's close() running out of memory: build() "
+            + "still closes the second and logs the first, then throws that OutOfMemoryError on")
+    void aReplacedProviderRunningOutOfMemoryStillClosesTheOtherReplaced() {
+        var outOfMemory = new OutOfMemoryError("Java heap space");
+        QueueProvider first = new ForwardingQueueProvider(memory("default")) {
+            @Override
+            public void close() {
+                super.close();
+                throw outOfMemory;
+            }
+        };
+        var secondClosed = new AtomicBoolean();
+        QueueProvider second = new ForwardingQueueProvider(memory("default")) {
+            @Override
+            public void close() {
+                super.close();
+                secondClosed.set(true);
+            }
+        };
+        JobQueueBuilder builder = JobQueue.builder().queue("default", first).queue("default", second)
+                .queue("default", memory("default"));
+
+        try (CapturedLog log = CapturedLog.of(JobQueueBuilder.class)) {
+            // Before, the OutOfMemoryError went out of the loop at once: the second replaced provider left open, the
+            // first's failure not logged
+            assertThatThrownBy(builder::build).isSameAs(outOfMemory);
+            assertThat(log.warnings()).singleElement().asString()
+                    .isEqualTo("closing a provider given to JobQueueBuilder and replaced since ("
+                            + first.getClass().getName() + ") failed");
+        }
+        assertThat(secondClosed).as("the second replaced provider closed").isTrue();
+    }
+
+    @Test
     @DisplayName("a build that fails, one of whose given providers' close() throws an Error: build() throws its own "
             + "error, the Error suppressed in it, and still closes the other providers")
     void aGivenProviderWhoseCloseThrowsAnErrorInAFailedBuild() {
