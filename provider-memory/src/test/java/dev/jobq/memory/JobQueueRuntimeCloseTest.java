@@ -13,10 +13,14 @@ import dev.jobq.JobQueueException;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.QueueProviderFactory;
 import dev.jobq.spi.Settings;
 import dev.jobq.testing.ForwardingQueueProvider;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
@@ -24,6 +28,60 @@ import org.junit.jupiter.api.Test;
 
 /** What close() logs of the parts it closes. */
 class JobQueueRuntimeCloseTest {
+
+    static final NoClassDefFoundError CLOSE_ERROR = new NoClassDefFoundError("com/example/PoolShutdown");
+    static final AtomicBoolean RECORDED_CLOSED = new AtomicBoolean();
+
+    /** Provider type "error-on-close" (closing-providers/): its close() throws {@link #CLOSE_ERROR}. */
+    public static final class ErrorOnCloseFactory implements QueueProviderFactory {
+        @Override
+        public String type() {
+            return "error-on-close";
+        }
+
+        @Override
+        public QueueProvider create(ProviderContext context) {
+            return new ForwardingQueueProvider(memory(context.queueName())) {
+                @Override
+                public void close() {
+                    super.close();
+                    throw CLOSE_ERROR;
+                }
+            };
+        }
+    }
+
+    /** Provider type "records-close": its close() sets {@link #RECORDED_CLOSED}. */
+    public static final class RecordsCloseFactory implements QueueProviderFactory {
+        @Override
+        public String type() {
+            return "records-close";
+        }
+
+        @Override
+        public QueueProvider create(ProviderContext context) {
+            return new ForwardingQueueProvider(memory(context.queueName())) {
+                @Override
+                public void close() {
+                    super.close();
+                    RECORDED_CLOSED.set(true);
+                }
+            };
+        }
+    }
+
+    /** Provider type "fails-to-create": create() throws, failing the build after the providers before it. */
+    public static final class FailsToCreateFactory implements QueueProviderFactory {
+        @Override
+        public String type() {
+            return "fails-to-create";
+        }
+
+        @Override
+        public QueueProvider create(ProviderContext context) {
+            throw new IllegalStateException("cannot reach the broker");
+        }
+    }
 
     @Test
     @DisplayName("a provider whose close() fails is named with its queue's name escaped: a U+202E in it reversed the "
@@ -424,6 +482,24 @@ class JobQueueRuntimeCloseTest {
                             + first.getClass().getName() + ") failed");
         }
         assertThat(secondClosed).as("the second replaced provider closed").isTrue();
+    }
+
+    @Test
+    @DisplayName("a build that fails after providers made from config, the first's close() throwing an Error: build() "
+            + "throws its own error, the Error suppressed in it, and still closes the providers after it")
+    void aConfiguredProviderWhoseCloseThrowsAnErrorInAFailedBuild() {
+        RECORDED_CLOSED.set(false);
+        ClassLoader withClosing = new URLClassLoader(new URL[] {Objects.requireNonNull(
+                getClass().getResource("/closing-providers/"))}, getClass().getClassLoader());
+
+        // Before, closeAfterFailure caught Exception only: the Error went out of build() in place of its own error,
+        // past the provider of 'reports'
+        assertThatThrownBy(() -> JobQueue.builder().classLoader(withClosing).environment(Map.of())
+                .queue("default", "error-on-close", Map.of()).queue("reports", "records-close", Map.of())
+                .queue("mail", "fails-to-create", Map.of()).build())
+                .isInstanceOf(IllegalStateException.class).hasMessage("cannot reach the broker")
+                .satisfies(thrown -> assertThat(thrown.getSuppressed()).containsExactly(CLOSE_ERROR));
+        assertThat(RECORDED_CLOSED).as("the provider of queue 'reports' closed").isTrue();
     }
 
     @Test

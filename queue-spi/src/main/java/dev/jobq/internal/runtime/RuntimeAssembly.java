@@ -345,11 +345,18 @@ final class RuntimeAssembly {
                 code.backoff() != null ? code.backoff() : file.backoff());
     }
 
+    /**
+     * Closes a provider made from the config file after the build failed with {@code cause}, which keeps what close()
+     * threw as a suppressed exception. An Error too (a NoClassDefFoundError of a class gone by now): it went out of
+     * build() in place of the build's own error, past the providers after it, which were left open.
+     */
     private static void closeAfterFailure(AutoCloseable closeable, Throwable cause) {
         try {
             closeable.close();
-        } catch (Exception e) {
-            cause.addSuppressed(e);
+        } catch (Throwable e) {
+            if (e != cause) {
+                cause.addSuppressed(e);
+            }
         }
     }
 }
